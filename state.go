@@ -1,0 +1,27 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+var stateCommand = &cli.Command{
+	Name:      "state",
+	Usage:     "print a container's state as runtime-spec JSON",
+	ArgsUsage: "<container-id>",
+	Action: func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 1, true); err != nil {
+			return err
+		}
+		c, err := loadContainer(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c.OCIState())
+	},
+}
