@@ -50,6 +50,7 @@ func newApp() *cli.App {
 	app.Commands = []*cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, specCommand, featuresCommand, initCommand,
+		pauseCommand, resumeCommand, updateCommand, psCommand, eventsCommand,
 	}
 	app.Before = configureLogging
 	app.OnUsageError = usageError

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
@@ -89,11 +90,14 @@ func runForeground(ctx *cli.Context) error {
 	if tty != nil {
 		tty.Drain()
 	}
-	if !ctx.Bool("keep") {
-		if c, err := loadContainer(ctx); err == nil {
-			c.Delete(true)
-			c.Close()
+	if c, err := loadContainer(ctx); err == nil {
+		if n, err := c.OOMKills(); err == nil && n > 0 {
+			logrus.WithField("id", c.ID()).Errorf("container killed by the OOM killer (%d oom kill(s))", n)
 		}
+		if !ctx.Bool("keep") {
+			c.Delete(true)
+		}
+		c.Close()
 	}
 	return &exitStatus{code: status}
 }

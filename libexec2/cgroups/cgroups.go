@@ -158,6 +158,9 @@ func (m *Manager) Signal(sig unix.Signal) error {
 // kill, thaw) and waits up to 5s for the group to empty.
 func (m *Manager) KillAll() error {
 	if err := m.g.kill(); err != nil {
+		if !m.g.exists() {
+			return nil // it went away while being killed
+		}
 		return fmt.Errorf("kill cgroup %s: %w", m.saved.Path, err)
 	}
 	var pids []int

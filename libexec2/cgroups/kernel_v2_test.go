@@ -144,6 +144,15 @@ func TestV2Lifecycle(t *testing.T) {
 	if _, err := Load(s); !errors.Is(err, ErrNotExist) {
 		t.Errorf("Load after Delete: err = %v, want ErrNotExist", err)
 	}
+	if _, err := m.Pids(); !errors.Is(err, ErrNotExist) {
+		t.Errorf("Pids after Delete: err = %v, want ErrNotExist", err)
+	}
+	if _, err := m.Stats(); !errors.Is(err, ErrNotExist) {
+		t.Errorf("Stats after Delete: err = %v, want ErrNotExist", err)
+	}
+	if err := m.KillAll(); err != nil {
+		t.Errorf("KillAll after Delete: %v", err)
+	}
 }
 
 func TestV2MissingController(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/containerd/cgroups/v3/cgroup1"
 	v1stats "github.com/containerd/cgroups/v3/cgroup1/stats"
+	"github.com/containerd/cgroups/v3/cgroup2"
 	v2stats "github.com/containerd/cgroups/v3/cgroup2/stats"
 )
 
@@ -97,6 +98,14 @@ func (g *v1Group) stats() (*Stats, error) {
 		return nil, err
 	}
 	s := fromV1(m)
+	if _, err := g.dir(cgroup1.Hugetlb); err != nil && g.unified != "" {
+		// Hybrid host: hugetlb lives in the v2 hierarchy.
+		if u, err := cgroup2.Load(g.path, cgroup2.WithMountpoint(g.unified)); err == nil {
+			if um, err := u.StatFiltered(cgroup2.StatHugetlb); err == nil {
+				s.Hugetlb = fromV2(um).Hugetlb
+			}
+		}
+	}
 	if d, err := g.dir(cgroup1.Memory); err == nil {
 		if raw, err := readKV(filepath.Join(d, "memory.stat")); err == nil {
 			s.Memory.Raw = raw
@@ -107,6 +116,9 @@ func (g *v1Group) stats() (*Stats, error) {
 }
 
 func (g *v2Group) stats() (*Stats, error) {
+	if !g.exists() {
+		return nil, ErrNotExist // cgroup2 reads a missing group as zeros
+	}
 	m, err := g.manager()
 	if err != nil {
 		return nil, err

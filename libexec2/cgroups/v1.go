@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/containerd/cgroups/v3/cgroup1"
@@ -19,12 +20,28 @@ import (
 var freezeWait = 2 * time.Second
 
 // v1Group is a group in every mounted cgroup v1 hierarchy (including
-// name=systemd), at the same absolute path in each.
+// name=systemd), at the same absolute path in each. On a hybrid host the
+// group also exists in the v2 hierarchy at hybridRoot, which holds the
+// controllers v1 lacks there (hugetlb on the development machines).
 type v1Group struct {
-	path string
+	path    string
+	unified string // hybridRoot when it is a cgroup2 mount, else ""
 }
 
-func newV1Group(p string) *v1Group { return &v1Group{path: p} }
+// hybridRoot is where hybrid hosts mount the cgroup v2 hierarchy.
+var hybridRoot = "/sys/fs/cgroup/unified"
+
+// unifiedName keys the hybrid v2 hierarchy in v1Group.dirs.
+const unifiedName cgroup1.Name = "unified"
+
+func newV1Group(p string) *v1Group {
+	g := &v1Group{path: p}
+	var st unix.Statfs_t
+	if err := unix.Statfs(hybridRoot, &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		g.unified = hybridRoot
+	}
+	return g
+}
 
 // pather is the part of cgroup1's subsystems that locates a group.
 type pather interface {
@@ -42,6 +59,9 @@ func (g *v1Group) dirs() (map[cgroup1.Name]string, error) {
 		if p, ok := s.(pather); ok {
 			out[s.Name()] = p.Path(g.path)
 		}
+	}
+	if g.unified != "" {
+		out[unifiedName] = filepath.Join(g.unified, g.path)
 	}
 	return out, nil
 }
@@ -76,6 +96,11 @@ func (g *v1Group) apply(res *specs.LinuxResources, create bool) error {
 		if _, err := cgroup1.New(cgroup1.StaticPath(g.path), plan.lib); err != nil {
 			return err
 		}
+		if g.unified != "" {
+			if err := os.MkdirAll(filepath.Join(g.unified, g.path), 0o755); err != nil {
+				return err
+			}
+		}
 	} else {
 		cg, err := g.load()
 		if err != nil {
@@ -94,14 +119,26 @@ func (g *v1Group) apply(res *specs.LinuxResources, create bool) error {
 	}
 	for _, s := range extra {
 		d, err := g.dir(cgroup1.Name(s.controller()))
+		if err != nil && s.controller() == string(cgroup1.Hugetlb) && g.unified != "" {
+			err = g.setUnifiedHugetlb(s)
+		} else if err == nil {
+			err = writeSetting(d, s)
+		}
 		if err != nil {
 			return fmt.Errorf("set %s: %w", s.File, err)
 		}
-		if err := writeSetting(d, s); err != nil {
-			return err
-		}
 	}
 	return nil
+}
+
+// setUnifiedHugetlb writes a v1 hugetlb limit into the hybrid v2 hierarchy
+// (hugetlb.<size>.limit_in_bytes -> hugetlb.<size>.max).
+func (g *v1Group) setUnifiedHugetlb(s setting) error {
+	u := newV2Group(g.unified, g.path)
+	if err := u.enable([]string{string(cgroup1.Hugetlb)}); err != nil {
+		return err
+	}
+	return writeSetting(u.dir, setting{File: strings.TrimSuffix(s.File, ".limit_in_bytes") + ".max", Value: s.Value})
 }
 
 func (g *v1Group) cloneFD() (int, bool, error) { return -1, false, nil }
@@ -111,7 +148,13 @@ func (g *v1Group) add(pid int) error {
 	if err != nil {
 		return err
 	}
-	return cg.AddProc(uint64(pid))
+	if err := cg.AddProc(uint64(pid)); err != nil {
+		return err
+	}
+	if g.unified != "" {
+		return writeFile(filepath.Join(g.unified, g.path, "cgroup.procs"), strconv.Itoa(pid))
+	}
+	return nil
 }
 
 // pids is the union over every hierarchy, so a process placed in only some
@@ -122,12 +165,20 @@ func (g *v1Group) pids() ([]int, error) {
 		return nil, err
 	}
 	var all []int
+	found := false
 	for _, d := range dirs {
 		pids, err := treePids(d)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
+		found = true
 		all = append(all, pids...)
+	}
+	if !found {
+		return nil, ErrNotExist
 	}
 	return sortedUnique(all), nil
 }
@@ -179,6 +230,9 @@ func (g *v1Group) frozen() (bool, error) {
 // kill freezes the group so nothing forks while it is being killed, SIGKILLs
 // every process, then thaws so the signals are delivered.
 func (g *v1Group) kill() error {
+	if !g.exists() {
+		return nil
+	}
 	frozeErr := g.freeze()
 	pids, err := g.pids()
 	if err == nil {

@@ -121,7 +121,13 @@ func (g *v2Group) add(pid int) error {
 	return m.AddProc(uint64(pid))
 }
 
-func (g *v2Group) pids() ([]int, error) { return treePids(g.dir) }
+func (g *v2Group) pids() ([]int, error) {
+	pids, err := treePids(g.dir)
+	if errors.Is(err, fs.ErrNotExist) && !g.exists() {
+		return nil, ErrNotExist
+	}
+	return pids, err
+}
 
 // setFreeze writes cgroup.freeze and waits (bounded, unlike cgroup2's own
 // Freeze) for cgroup.events to report the state.
@@ -166,6 +172,9 @@ func (g *v2Group) frozen() (bool, error) {
 // every process, thaw. cgroup2's Kill has the same fallback but logs and
 // reaps the processes, which belong to the caller.
 func (g *v2Group) kill() error {
+	if !g.exists() {
+		return nil
+	}
 	err := writeFile(filepath.Join(g.dir, "cgroup.kill"), "1")
 	if err == nil || !errors.Is(err, fs.ErrNotExist) || !g.exists() {
 		return err

@@ -47,7 +47,9 @@ func (in *stage) terminal() error {
 	}
 	unix.Close(in.console)
 	in.console = -1
-	if _, err := unix.Setsid(); err != nil {
+	// The runtime already made the init a session leader (EPERM here);
+	// it only needs the pty as its controlling terminal.
+	if _, err := unix.Setsid(); err != nil && err != unix.EPERM {
 		return fmt.Errorf("setsid: %w", err)
 	}
 	if err := unix.IoctlSetInt(slave, unix.TIOCSCTTY, 0); err != nil {

@@ -3,8 +3,10 @@ package unveil
 import (
 	"bytes"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +54,7 @@ func (w *execWalk) visit(path, source string, depth int) error {
 	w.rules = append(w.rules, Rule{Path: abs, Mode: "rx", Source: source})
 	f, err := os.Open(abs)
 	if err != nil {
-		return fmt.Errorf("open %s (%s): %w", abs, source, err)
+		return fmt.Errorf("open %s (%s): %w", abs, source, bare(err))
 	}
 	defer f.Close()
 	head := make([]byte, shebangMax)
@@ -114,6 +116,16 @@ func (w *execWalk) elf(path string, f *os.File, depth int) error {
 		return w.visit(interp, "ELF interpreter of "+path, depth+1)
 	}
 	return nil
+}
+
+// bare drops the *fs.PathError wrapper, whose path the caller already
+// names.
+func bare(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // parseShebang splits a #! line as the kernel does: the interpreter, then

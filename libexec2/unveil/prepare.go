@@ -26,6 +26,9 @@ func ABI() (int, error) {
 	return int(r), nil
 }
 
+// detectABI is ABI, replaced in tests to play a kernel without Landlock.
+var detectABI = ABI
+
 // entry is a rule whose object was found: file or directory decided, and
 // its inode kept so Explain matches paths that reach it another way.
 type entry struct {
@@ -53,7 +56,7 @@ func Prepare(p *Policy) (*Prepared, error) {
 		return nil, fmt.Errorf("prepare landlock: no policy")
 	}
 	out := &Prepared{}
-	abi, err := ABI()
+	abi, err := detectABI()
 	switch {
 	case err != nil && !p.AllowUnconfined:
 		return nil, fmt.Errorf("%w (set allow_unconfined in the runtime config to run without it)", err)

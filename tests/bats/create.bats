@@ -114,6 +114,20 @@ teardown() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/$CID.out" "$BATS_TEST_TMPDIR/$CID.err")" ""
 }
 
+@test "create: --preserve-fds 1 passes fd 3 and no other" {
+	echo through-fd-3 >"$BATS_TEST_TMPDIR/fd3"
+	echo must-not-pass >"$BATS_TEST_TMPDIR/fd4"
+	set_args sh -c 'cat <&3; if [ -e /proc/self/fd/4 ]; then echo fd-4-leaked; fi'
+	# Not through exec2(): it closes fd 3.
+	EXEC2_TEST_ID="$CID" timeout 60 "$EXEC2" --root "$EXEC2_ROOT" create --bundle "$BUNDLE" \
+		--preserve-fds 1 "$CID" </dev/null >"$BATS_TEST_TMPDIR/c.out" 2>&1 \
+		3<"$BATS_TEST_TMPDIR/fd3" 4<"$BATS_TEST_TMPDIR/fd4"
+	run exec2 start "$CID"
+	assert_success
+	wait_for_status "$CID" stopped
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c.out")" through-fd-3
+}
+
 # hook_config: every lifecycle hook runs hook.sh NAME, which appends
 # "NAME STATUS ID" from the state JSON on its stdin to hooks.log.
 hook_config() {

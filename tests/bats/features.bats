@@ -22,7 +22,7 @@ teardown() {
 	assert_equal "$(jq -r '.linux | type' <<<"$json")" object
 	assert_equal "$(jq -r '.linux.namespaces | type' <<<"$json")" array
 	local ns
-	for ns in pid ipc uts net mount; do
+	for ns in pid ipc uts network mount; do
 		jq -e --arg ns "$ns" '.linux.namespaces | index($ns) != null' >/dev/null <<<"$json" ||
 			fail "namespace $ns missing from $(jq -c .linux.namespaces <<<"$json")"
 	done

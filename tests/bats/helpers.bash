@@ -46,7 +46,7 @@ exec2_io() {
 # create_container [CREATE-FLAGS...] ID: create from $BUNDLE and fail the test
 # unless it succeeded silently. Container stdio is ID.out / ID.err.
 create_container() {
-	local id="${@: -1}"
+	local id="${*: -1}"
 	exec2_io "$id" create --bundle "$BUNDLE" "$@"
 	if [ "$status" -ne 0 ] || [ -n "$output" ] || [ -n "$stderr" ]; then
 		fail "create $id: status $status, stdout '$output', stderr '$stderr'"
@@ -62,6 +62,7 @@ start_container() {
 }
 
 exec2_setup() {
+	requires root
 	[ -x "$EXEC2" ] || fail "runtime binary $EXEC2 is missing: build it with 'CGO_ENABLED=0 go build -o exec2-oci .' (or run .ci/run)"
 	# Unique per test file, test and run: cgroups and leak checks key on it.
 	CID="$(basename "$BATS_TEST_FILENAME" .bats)-$BATS_TEST_NUMBER-$$"
@@ -173,7 +174,8 @@ wait_for_file() {
 # pid_alive PID: the process exists and is not a zombie.
 pid_alive() {
 	local st
-	st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+	# The state letter follows the parenthesised command name, which may hold spaces.
+	st="$(sed -n 's/.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" || return 1
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 

@@ -60,8 +60,7 @@ assert_rfc3339() {
 	# The program waits for a line on stdin: a fifo the test controls.
 	mkfifo "$BATS_TEST_TMPDIR/stdin"
 	exec 5<>"$BATS_TEST_TMPDIR/stdin"
-	EXEC2_TEST_ID="$CID" timeout 60 "$EXEC2" --root "$EXEC2_ROOT" create --bundle "$BUNDLE" "$CID" \
-		<"$BATS_TEST_TMPDIR/stdin" >"$BATS_TEST_TMPDIR/c.out" 2>&1 3>&- 5>&-
+	exec2 create --bundle "$BUNDLE" "$CID" <"$BATS_TEST_TMPDIR/stdin" >"$BATS_TEST_TMPDIR/c.out" 2>&1 5>&-
 	assert_equal "$(state_field "$CID" .status)" created
 	run exec2 start "$CID"
 	assert_success
