@@ -50,11 +50,17 @@ type group interface {
 type Manager struct {
 	saved Saved
 	g     group
+
+	// With the systemd driver, New only records the limits: the unit (and
+	// so the group) is created by the first Add, which has a pid to give it.
+	pending    bool
+	pendingRes *specs.LinuxResources
 }
 
 // New creates the group s names (in every v1 controller, or the v2 directory
 // with the controllers it needs enabled in its ancestors) and applies res.
-// It refuses a group that already holds processes.
+// It refuses a group that already holds processes. With the systemd driver
+// the group is created by the first Add instead (CloneFD reports ok=false).
 func New(s Saved, res *specs.LinuxResources) (*Manager, error) {
 	if s.Driver == DriverSystemd && !systemdRunning() {
 		return nil, ErrSystemdNotRunning
@@ -67,18 +73,47 @@ func New(s Saved, res *specs.LinuxResources) (*Manager, error) {
 		return nil, fmt.Errorf("create cgroup %s: group already has processes %v", s.Path, pids)
 	}
 	if s.Driver == DriverSystemd {
-		if err := startScope(s); err != nil {
-			return nil, err
+		// Check the resources now rather than after the unit exists.
+		if err := checkResources(s.Mode, res); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", s.Path, err)
 		}
+		return &Manager{saved: s, g: g, pending: true, pendingRes: res}, nil
 	}
 	if err := g.apply(res, true); err != nil {
 		_ = g.remove()
-		if s.Driver == DriverSystemd {
-			_ = stopScope(s)
-		}
 		return nil, fmt.Errorf("create cgroup %s: %w", s.Path, err)
 	}
 	return &Manager{saved: s, g: g}, nil
+}
+
+// checkResources validates res for the given mode.
+func checkResources(mode string, res *specs.LinuxResources) error {
+	var err error
+	if mode == ModeV2 {
+		_, err = toV2(res)
+	} else {
+		_, err = toV1(res)
+	}
+	return err
+}
+
+// startPending starts the systemd unit with pid in it, then creates the
+// rest of the group and applies the recorded limits.
+func (m *Manager) startPending(pid int) error {
+	if err := startUnit(m.saved, pid); err != nil {
+		return err
+	}
+	err := m.g.apply(m.pendingRes, true)
+	if err == nil {
+		err = m.g.add(pid) // hierarchies systemd does not manage
+	}
+	if err != nil {
+		_ = stopUnit(m.saved)
+		_ = m.g.remove()
+		return err
+	}
+	m.pending, m.pendingRes = false, nil
+	return nil
 }
 
 // Load opens the existing group s names; the error wraps ErrNotExist when it is gone.
@@ -121,11 +156,20 @@ func (m *Manager) Saved() Saved { return m.saved }
 
 // CloneFD opens the v2 group directory for SysProcAttr.UseCgroupFD; the caller
 // closes it. On v1 ok is false and the caller Adds the pid instead.
-func (m *Manager) CloneFD() (fd int, ok bool, err error) { return m.g.cloneFD() }
+func (m *Manager) CloneFD() (fd int, ok bool, err error) {
+	if m.pending {
+		return -1, false, nil
+	}
+	return m.g.cloneFD()
+}
 
 // Add places pid in every controller of the group.
 func (m *Manager) Add(pid int) error {
-	if err := m.g.add(pid); err != nil {
+	add := m.g.add
+	if m.pending {
+		add = m.startPending
+	}
+	if err := add(pid); err != nil {
 		return fmt.Errorf("add pid %d to cgroup %s: %w", pid, m.saved.Path, err)
 	}
 	return nil
@@ -213,20 +257,23 @@ func (m *Manager) Update(res *specs.LinuxResources) error {
 // Delete removes the group everywhere it was created. It is nil when the group
 // is already gone and retries briefly while exiting processes drain.
 func (m *Manager) Delete() error {
-	var err error
-	for deadline := time.Now().Add(deleteWait); ; {
-		if err = m.g.remove(); err == nil {
+	var unitErr error
+	if m.saved.Driver == DriverSystemd && !m.pending {
+		// Stopping the unit removes the group where systemd manages it;
+		// the rest goes below either way.
+		unitErr = stopUnit(m.saved)
+	}
+	for deadline := time.Now().Add(deleteWait); ; time.Sleep(pollEvery) {
+		err := m.g.remove()
+		if err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("delete cgroup %s: %w", m.saved.Path, err)
+			return fmt.Errorf("delete cgroup %s: %w", m.saved.Path, errors.Join(unitErr, err))
 		}
-		time.Sleep(pollEvery)
 	}
-	if m.saved.Driver == DriverSystemd {
-		if err := stopScope(m.saved); err != nil {
-			return fmt.Errorf("delete cgroup %s: %w", m.saved.Path, err)
-		}
+	if unitErr != nil {
+		return fmt.Errorf("delete cgroup %s: %w", m.saved.Path, unitErr)
 	}
 	return nil
 }

@@ -42,9 +42,12 @@ func TestV2Lifecycle(t *testing.T) {
 
 	res := &specs.LinuxResources{Unified: map[string]string{"cgroup.max.descendants": "3"}}
 	if full {
-		res.Memory = &specs.LinuxMemory{Limit: ptr(int64(64 * mib)), Swap: ptr(int64(96 * mib))}
+		res.Memory = &specs.LinuxMemory{Limit: ptr(int64(64 * mib)), Swap: ptr(int64(96 * mib)), Reservation: ptr(int64(8 * mib))}
 		res.Pids = &specs.LinuxPids{Limit: ptr(int64(20))}
-		res.CPU = &specs.LinuxCPU{Quota: ptr(int64(50000))}
+		res.CPU = &specs.LinuxCPU{Quota: ptr(int64(50000)), Shares: ptr(uint64(1024)), Cpus: "0", Mems: "0"}
+		if _, err := os.Stat("/sys/kernel/mm/hugepages/hugepages-2048kB"); err == nil {
+			res.HugepageLimits = []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 4 * mib}}
+		}
 	}
 	m, err := New(s, res)
 	if err != nil {
@@ -57,6 +60,13 @@ func TestV2Lifecycle(t *testing.T) {
 		want["memory.swap.max"] = "33554432"
 		want["pids.max"] = "20"
 		want["cpu.max"] = "50000 100000"
+		want["cpu.weight"] = "100"
+		want["cpuset.cpus"] = "0"
+		want["cpuset.mems"] = "0"
+		want["memory.low"] = "8388608"
+		if res.HugepageLimits != nil {
+			want["hugetlb.2MB.max"] = "4194304"
+		}
 	}
 	for f, v := range want {
 		if got := readFileT(t, filepath.Join(dir, f)); got != v {
@@ -120,6 +130,15 @@ func TestV2Lifecycle(t *testing.T) {
 	if full {
 		if got := readFileT(t, filepath.Join(dir, "memory.max")); got != "33554432" {
 			t.Errorf("memory.max after Update = %q", got)
+		}
+		// -1 must reach the kernel as "max" (cgroup2 would write "-1").
+		if err := m.Update(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}, Pids: &specs.LinuxPids{Limit: ptr(int64(-1))}}); err != nil {
+			t.Fatalf("Update to unlimited: %v", err)
+		}
+		for _, f := range []string{"memory.max", "memory.swap.max", "pids.max"} {
+			if got := readFileT(t, filepath.Join(dir, f)); got != "max" {
+				t.Errorf("%s after Update to unlimited = %q", f, got)
+			}
 		}
 	}
 	if _, err := m.Stats(); err != nil {

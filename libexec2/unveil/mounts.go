@@ -3,6 +3,7 @@ package unveil
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -30,8 +31,20 @@ var terminalRules = []Rule{
 // warning when they cannot be expressed: files engines generate per
 // container and per-container scratch directories.
 var defaultSkip = map[string]bool{
-	"/etc/hosts": true, "/etc/hostname": true, "/etc/resolv.conf": true, "/run/.containerenv": true,
+	"/etc/hosts": true, "/etc/hostname": true, "/etc/resolv.conf": true,
+	"/run/.containerenv": true, "/dev/termination-log": true,
 	"/dev/shm": true, "/dev/mqueue": true, "/tmp": true,
+}
+
+// DefaultSkipped lists, sorted, the destinations the default mount policy
+// skips with a warning (for exec2-oci features).
+func DefaultSkipped() []string {
+	out := make([]string, 0, len(defaultSkip))
+	for p := range defaultSkip {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // mountInfo is what the translation needs from one OCI mount.
@@ -150,9 +163,9 @@ func (t *translation) inexpressible(i int, mi mountInfo, why string) error {
 	return fmt.Errorf("mounts[%d]: %s: %s (mount_policy %q would skip it with a warning)", i, mi.describe(), why, PolicySkip)
 }
 
-// defaultRules are unveil_defaults: what dynamically linked programs, DNS,
+// DefaultRules are unveil_defaults: what dynamically linked programs, DNS,
 // TLS and identity lookups need. All optional: skipped where absent.
-func defaultRules() []Rule {
+func DefaultRules() []Rule {
 	groups := []struct {
 		mode  string
 		paths []string

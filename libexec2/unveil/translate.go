@@ -85,7 +85,7 @@ func Translate(spec *specs.Spec, opts Options) (*Policy, error) {
 		t.rules = append(t.rules, terminalRules...)
 	}
 	if opts.Defaults {
-		t.rules = append(t.rules, defaultRules()...)
+		t.rules = append(t.rules, DefaultRules()...)
 	}
 	for _, e := range opts.Paths {
 		r, err := ParseEntry(e)

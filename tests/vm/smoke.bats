@@ -17,9 +17,10 @@ teardown() {
 	for c in memory pids cpu; do
 		[[ " $output " == *" $c "* ]]
 	done
-	# No v1 hierarchy can be mounted beside it.
-	run grep -w cgroup /proc/mounts
-	[ "$status" -eq 1 ]
+	# No v1 hierarchy is mounted beside it.
+	run awk '$3 == "cgroup"' /proc/mounts
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "a child cgroup takes memory.max and pids.max and a process" {
