@@ -66,7 +66,7 @@ func Create(root string, o CreateOpts) (_ *Container, retErr error) {
 	c.state.Cgroup = saved
 	cg, err := cgroups.New(saved, p.Resources)
 	if err != nil {
-		return nil, fmt.Errorf("create cgroup %s: %w", saved.Path, err)
+		return nil, err
 	}
 	c.cg = cg
 	cu.Add(func() { cg.KillAll(); cg.Delete() })

@@ -38,10 +38,10 @@ func (c *Container) destroy(s Status) error {
 	}
 	if cg, err := c.cgroup(); err == nil {
 		if err := cg.Delete(); err != nil {
-			return fmt.Errorf("delete cgroup %s: %w", c.state.Cgroup.Path, err)
+			return err
 		}
 	} else if !errors.Is(err, cgroups.ErrNotExist) {
-		return fmt.Errorf("load cgroup %s: %w", c.state.Cgroup.Path, err)
+		return err
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("remove state dir %s: %w", c.dir, err)
@@ -58,7 +58,7 @@ func (c *Container) destroy(s Status) error {
 func (c *Container) killAll() error {
 	if cg, err := c.cgroup(); err == nil {
 		if err := cg.KillAll(); err != nil {
-			return fmt.Errorf("kill processes of %s: %w", c.state.ID, err)
+			return err
 		}
 	}
 	if err := c.killInit(unix.SIGKILL); err != nil && !errors.Is(err, ErrNotRunning) {

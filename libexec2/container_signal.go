@@ -2,7 +2,6 @@ package libexec2
 
 import (
 	"errors"
-	"fmt"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,15 +21,12 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 	if all || sig == unix.SIGKILL && !c.state.OwnPIDNS {
 		cg, err := c.cgroup()
 		if err != nil {
-			return fmt.Errorf("load cgroup of %s: %w", c.state.ID, err)
+			return err
 		}
 		if sig == unix.SIGKILL {
 			return cg.KillAll()
 		}
-		if err := cg.Signal(sig); err != nil {
-			return fmt.Errorf("signal cgroup of %s: %w", c.state.ID, err)
-		}
-		return nil
+		return cg.Signal(sig)
 	}
 	err := c.killInit(sig)
 	if errors.Is(err, ErrNotRunning) {

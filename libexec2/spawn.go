@@ -128,7 +128,7 @@ func (c *Container) spawn(p *plan.Plan, o CreateOpts) (*spawned, error) {
 		if err := c.cg.Add(cmd.Process.Pid); err != nil {
 			sp.kill()
 			parent.Close()
-			return nil, fmt.Errorf("add init to cgroup %s: %w", c.state.Cgroup.Path, err)
+			return nil, err
 		}
 	}
 	c.init = cmd.Process

@@ -16,11 +16,13 @@ import (
 
 // setting is one value for one control file. When File does not exist in the
 // group the write falls back to Alt (e.g. io.bfq.weight -> io.weight, whose
-// scale differs); a setting with neither present is an error naming File.
+// scale differs); a setting with neither present is an error naming File,
+// unless it is Optional (implied values the kernel may not support).
 type setting struct {
-	File  string
-	Value string
-	Alt   *setting
+	File     string
+	Value    string
+	Alt      *setting
+	Optional bool
 }
 
 // controller is the controller a control file belongs to ("memory.max" -> "memory").
@@ -60,11 +62,6 @@ func toV1(res *specs.LinuxResources) (v1Plan, error) {
 		if err := checkMemory(mem.Limit, mem.Swap); err != nil {
 			return v1Plan{}, err
 		}
-		// memsw must stay >= the memory limit: an unlimited memory limit
-		// without an explicit swap means unlimited swap too (runc does the same).
-		if mem.Limit != nil && *mem.Limit == -1 && mem.Swap == nil {
-			mem.Swap = ptr(int64(-1))
-		}
 		// The limit and memsw are written here, in an order that depends on the
 		// current limit (orderMemsw): cgroup1 only orders them when both are
 		// positive, so raising both to -1 (unlimited) fails there.
@@ -73,6 +70,11 @@ func toV1(res *specs.LinuxResources) (v1Plan, error) {
 		}
 		if mem.Swap != nil {
 			extra = append(extra, setting{File: "memory.memsw.limit_in_bytes", Value: strconv.FormatInt(*mem.Swap, 10)})
+		} else if mem.Limit != nil && *mem.Limit == -1 {
+			// memsw must stay >= the memory limit: unlimited memory without an
+			// explicit swap means unlimited swap too, where the kernel
+			// accounts swap (runc does the same).
+			extra = append(extra, setting{File: "memory.memsw.limit_in_bytes", Value: "-1", Optional: true})
 		}
 		mem.Limit, mem.Swap = nil, nil
 		lib.Memory = &mem
@@ -169,7 +171,21 @@ func toV2(res *specs.LinuxResources) (v2Plan, error) {
 		return v2Plan{lib: lib}, nil
 	}
 	var extra []setting
-	lib.Devices = res.Devices
+	// OCI leaves type, major and minor unset to mean "all"; cgroup2's device
+	// filter rejects an empty type and dereferences nil major/minor (cgroup1
+	// handles both), so spell the wildcards out.
+	for _, d := range res.Devices {
+		if d.Type == "" {
+			d.Type = "a"
+		}
+		if d.Major == nil {
+			d.Major = ptr(int64(-1))
+		}
+		if d.Minor == nil {
+			d.Minor = ptr(int64(-1))
+		}
+		lib.Devices = append(lib.Devices, d)
+	}
 
 	if c := res.CPU; c != nil {
 		if (c.RealtimeRuntime != nil && *c.RealtimeRuntime != 0) || (c.RealtimePeriod != nil && *c.RealtimePeriod != 0) {
@@ -204,7 +220,9 @@ func toV2(res *specs.LinuxResources) (v2Plan, error) {
 		if v, ok, err := swapV2(swap, limit); err != nil {
 			return v2Plan{}, err
 		} else if ok {
-			extra = append(extra, setting{File: "memory.swap.max", Value: v})
+			// Implied (not asked for) when swap is nil: skipped where the
+			// kernel does not account swap.
+			extra = append(extra, setting{File: "memory.swap.max", Value: v, Optional: swap == nil})
 		}
 		if low != nil {
 			extra = append(extra, setting{File: "memory.low", Value: memValue(*low)})

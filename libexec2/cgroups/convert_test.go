@@ -2,7 +2,6 @@ package cgroups
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +16,9 @@ func files(ss []setting) map[string]string {
 	out := map[string]string{}
 	for _, s := range ss {
 		v := s.Value
+		if s.Optional {
+			v += "?"
+		}
 		for a := s.Alt; a != nil; a = a.Alt {
 			v += "|" + a.File + "=" + a.Value
 		}
@@ -58,7 +60,7 @@ func TestToV2(t *testing.T) {
 		{
 			name: "unlimited memory without swap lifts swap too",
 			res:  specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}},
-			want: map[string]string{"memory.max": "max", "memory.swap.max": "max"},
+			want: map[string]string{"memory.max": "max", "memory.swap.max": "max?"},
 		},
 		{
 			name: "limit alone leaves swap alone",
@@ -203,6 +205,20 @@ func TestToV2(t *testing.T) {
 			ctrls: []string{"memory"},
 		},
 		{
+			name: "device wildcards spelled out",
+			res: specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
+				{Allow: false, Access: "rwm"},
+				{Allow: true, Type: "c", Major: ptr(int64(1)), Minor: ptr(int64(3)), Access: "rwm"},
+			}},
+			check: func(t *testing.T, lib *cgroup2.Resources) {
+				d := lib.Devices
+				if len(d) != 2 || d[0].Type != "a" || *d[0].Major != -1 || *d[0].Minor != -1 ||
+					d[1].Type != "c" || *d[1].Major != 1 || *d[1].Minor != 3 {
+					t.Errorf("devices = %+v", d)
+				}
+			},
+		},
+		{
 			name:    "unified key with slash",
 			res:     specs.LinuxResources{Unified: map[string]string{"../memory.max": "1"}},
 			wantErr: `"../memory.max"`,
@@ -274,7 +290,7 @@ func TestToV1(t *testing.T) {
 		{
 			name: "unlimited memory lifts memsw",
 			res:  specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}},
-			want: map[string]string{"memory.limit_in_bytes": "-1", "memory.memsw.limit_in_bytes": "-1"},
+			want: map[string]string{"memory.limit_in_bytes": "-1", "memory.memsw.limit_in_bytes": "-1?"},
 		},
 		{
 			name:    "swap below limit",
@@ -349,30 +365,6 @@ func TestToV1(t *testing.T) {
 			}
 			if !reflect.DeepEqual(orig, tt.res) {
 				t.Errorf("toV1 changed its input")
-			}
-		})
-	}
-}
-
-func TestOrderMemsw(t *testing.T) {
-	limit := setting{File: "memory.limit_in_bytes", Value: "100"}
-	tests := []struct {
-		name    string
-		swap    string
-		current uint64
-		first   string
-	}{
-		{name: "raise above current limit: memsw first", swap: "500", current: 200, first: "memory.memsw.limit_in_bytes"},
-		{name: "lower below current limit: limit first", swap: "150", current: 200, first: "memory.limit_in_bytes"},
-		{name: "unlimited memsw first", swap: "-1", current: 200, first: "memory.memsw.limit_in_bytes"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []setting{{File: "pids.max", Value: "1"}, limit, {File: "memory.memsw.limit_in_bytes", Value: tt.swap}}
-			out := orderMemsw(in, tt.current)
-			i := slices.IndexFunc(out, func(s setting) bool { return strings.HasPrefix(s.File, "memory.") })
-			if out[i].File != tt.first || len(out) != 3 || out[0].File != "pids.max" {
-				t.Errorf("order = %+v, want %s first", out, tt.first)
 			}
 		})
 	}

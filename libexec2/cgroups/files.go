@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,6 +18,9 @@ import (
 // when s.File does not exist there.
 func writeSetting(dir string, s setting) error {
 	err := writeFile(filepath.Join(dir, s.File), s.Value)
+	if s.Optional && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err == nil || s.Alt == nil || !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -139,4 +143,25 @@ func readString(path string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// checkBeforeUpdate refuses a new memory limit below the current usage read
+// from usageFile when linux.resources.memory.checkBeforeUpdate asks for it.
+func checkBeforeUpdate(res *specs.LinuxResources, usageFile string) error {
+	if res == nil || res.Memory == nil || res.Memory.CheckBeforeUpdate == nil || !*res.Memory.CheckBeforeUpdate ||
+		res.Memory.Limit == nil || *res.Memory.Limit <= 0 {
+		return nil
+	}
+	s, err := readString(usageFile)
+	if err != nil {
+		return err
+	}
+	usage, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", usageFile, err)
+	}
+	if limit := uint64(*res.Memory.Limit); usage > limit {
+		return fmt.Errorf("memory limit %d is below the current usage %d (checkBeforeUpdate)", limit, usage)
+	}
+	return nil
 }

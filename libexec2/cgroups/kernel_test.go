@@ -250,6 +250,10 @@ func TestV1Lifecycle(t *testing.T) {
 		}
 	}
 
+	if err := m.Update(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(4096)), CheckBeforeUpdate: ptr(true)}}); err == nil || !strings.Contains(err.Error(), "below the current usage") {
+		t.Errorf("Update below usage with checkBeforeUpdate: err = %v", err)
+	}
+
 	st, err := m.Stats()
 	if err != nil {
 		t.Fatalf("Stats: %v", err)

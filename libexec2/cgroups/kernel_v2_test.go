@@ -131,6 +131,9 @@ func TestV2Lifecycle(t *testing.T) {
 		if got := readFileT(t, filepath.Join(dir, "memory.max")); got != "33554432" {
 			t.Errorf("memory.max after Update = %q", got)
 		}
+		if err := m.Update(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(4096)), CheckBeforeUpdate: ptr(true)}}); err == nil || !strings.Contains(err.Error(), "below the current usage") {
+			t.Errorf("Update below usage with checkBeforeUpdate: err = %v", err)
+		}
 		// -1 must reach the kernel as "max" (cgroup2 would write "-1").
 		if err := m.Update(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}, Pids: &specs.LinuxPids{Limit: ptr(int64(-1))}}); err != nil {
 			t.Fatalf("Update to unlimited: %v", err)

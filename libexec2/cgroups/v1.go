@@ -106,6 +106,11 @@ func (g *v1Group) apply(res *specs.LinuxResources, create bool) error {
 		if err != nil {
 			return err
 		}
+		if d, err := g.dir(cgroup1.Memory); err == nil {
+			if err := checkBeforeUpdate(res, filepath.Join(d, "memory.usage_in_bytes")); err != nil {
+				return err
+			}
+		}
 		if err := cg.Update(plan.lib); err != nil {
 			return err
 		}

@@ -36,17 +36,20 @@ func (g *v2Group) apply(res *specs.LinuxResources, create bool) error {
 	if err != nil {
 		return err
 	}
-	if !create {
-		// Each device program cgroup2 attaches is added to the previous ones,
-		// so device rules stay as created.
-		plan.lib.Devices = nil
-	}
 	if create {
 		if err := os.MkdirAll(g.dir, 0o755); err != nil {
 			return err
 		}
-	} else if !g.exists() {
-		return ErrNotExist
+	} else {
+		if !g.exists() {
+			return ErrNotExist
+		}
+		if err := checkBeforeUpdate(res, filepath.Join(g.dir, "memory.current")); err != nil {
+			return err
+		}
+		// Each device program cgroup2 attaches adds to the previous ones
+		// rather than replacing them, so device rules stay as created.
+		plan.lib.Devices = nil
 	}
 	if err := g.enable(plan.controllers()); err != nil {
 		return err
@@ -67,8 +70,8 @@ func (g *v2Group) apply(res *specs.LinuxResources, create bool) error {
 }
 
 // enable turns on the needed controllers in the subtree_control of every
-// ancestor, from the root down, and checks the group got them. cgroup2's own
-// ToggleControllers reports only the last ancestor's error.
+// ancestor, from the root down, naming the first ancestor that does not offer
+// one. cgroup2's own ToggleControllers reports only the last ancestor's error.
 func (g *v2Group) enable(needed []string) error {
 	if len(needed) == 0 {
 		return nil

@@ -162,7 +162,7 @@ wait_for_status() {
 }
 
 file_has() {
-	[ -f "$1" ] && grep -q -- "$2" "$1"
+	[ -f "$1" ] && { [ -z "$2" ] || grep -q -- "$2" "$1"; }
 }
 
 # wait_for_file FILE [PATTERN] [SECONDS]: wait until FILE exists and matches.
