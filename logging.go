@@ -18,6 +18,7 @@ type logFlags struct {
 var valueFlags = map[string]bool{
 	"root": true, "log": true, "log-format": true, "log-level": true,
 	"cgroup-manager": true, "rootless": true, "config": true, "criu": true,
+	"unveil-defaults": true, "unveil-path": true, "unveil-by-task": true, "mount-policy": true,
 }
 
 // preScanLogFlags finds --log and --log-format before the cli parses

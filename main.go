@@ -84,6 +84,11 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cgroup-manager", Usage: "cgroup manager: cgroupfs, systemd or disabled (crun's flag)"},
 		&cli.StringFlag{Name: "rootless", Usage: "ignored: exec2-oci runs as root (true, false or auto)", Value: "auto"},
 		&cli.StringFlag{Name: "config", Usage: "runtime configuration file", Value: "/etc/exec2-oci/config.json"},
+		&cli.StringFlag{Name: "unveil-defaults", Usage: "override unveil_defaults of the runtime config: true or false"},
+		&cli.StringSliceFlag{Name: "unveil-path", Usage: `grant "mode:path" to every container (repeatable; adds to unveil_paths)`},
+		&cli.StringFlag{Name: "unveil-by-task", Usage: "override unveil_by_task: true or false"},
+		&cli.StringFlag{Name: "mount-policy", Usage: "override mount_policy: error or skip"},
+		&cli.BoolFlag{Name: "allow-unconfined", Usage: "run without Landlock where the kernel lacks it (override allow_unconfined)"},
 		&cli.StringFlag{Name: "criu", Hidden: true},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -71,9 +72,28 @@ func loadSpec(bundle string) (*specs.Spec, error) {
 // unveilOptions maps the runtime configuration (file, then flags) to the
 // translation options.
 func unveilOptions(ctx *cli.Context) (unveil.Options, error) {
-	path := ctx.String("config")
-	cfg, err := rtconfig.Load(path)
+	cfg, err := rtconfig.Load(ctx.String("config"))
 	if err != nil {
+		return unveil.Options{}, err
+	}
+	for _, b := range []struct {
+		flag string
+		dst  *bool
+	}{{"unveil-defaults", &cfg.UnveilDefaults}, {"unveil-by-task", &cfg.UnveilByTask}} {
+		if v := ctx.String(b.flag); v != "" {
+			if *b.dst, err = strconv.ParseBool(v); err != nil {
+				return unveil.Options{}, fmt.Errorf("--%s %q: want true or false", b.flag, v)
+			}
+		}
+	}
+	cfg.UnveilPaths = append(cfg.UnveilPaths, ctx.StringSlice("unveil-path")...)
+	if v := ctx.String("mount-policy"); v != "" {
+		cfg.MountPolicy = v
+	}
+	if ctx.Bool("allow-unconfined") {
+		cfg.AllowUnconfined = true
+	}
+	if err := cfg.Validate(); err != nil {
 		return unveil.Options{}, err
 	}
 	return cfg.UnveilOptions()
