@@ -5,23 +5,17 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/exec2-oci/exec2-oci/libexec2"
 )
 
 var stateCommand = &cli.Command{
 	Name:      "state",
 	Usage:     "print a container's state as runtime-spec JSON",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, true); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
+	Action: withContainer(func(_ *cli.Context, c *libexec2.Container) error {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c.OCIState())
-	},
+	}),
 }

@@ -10,6 +10,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
+
+	"github.com/exec2-oci/exec2-oci/libexec2"
 )
 
 var updateCommand = &cli.Command{
@@ -35,21 +37,13 @@ var updateCommand = &cli.Command{
 		&cli.StringFlag{Name: "kernel-memory", Hidden: true},
 		&cli.StringFlag{Name: "kernel-memory-tcp", Hidden: true},
 	},
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, true); err != nil {
-			return err
-		}
+	Action: withContainer(func(ctx *cli.Context, c *libexec2.Container) error {
 		res, err := updateResources(ctx)
 		if err != nil {
 			return err
 		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
 		return c.Update(res)
-	},
+	}),
 }
 
 func updateResources(ctx *cli.Context) (*specs.LinuxResources, error) {

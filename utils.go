@@ -106,3 +106,19 @@ func absPath(p string) (string, error) {
 	}
 	return filepath.Abs(p)
 }
+
+// withContainer is the Action of a command that takes exactly one id and
+// acts on that container, loaded and locked.
+func withContainer(fn func(*cli.Context, *libexec2.Container) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 1, true); err != nil {
+			return err
+		}
+		c, err := loadContainer(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return fn(ctx, c)
+	}
+}
