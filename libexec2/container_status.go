@@ -33,6 +33,9 @@ func (c *Container) Status() Status {
 // `state` and `list --format json` print it.
 type OCIState struct {
 	specs.State
+	// Pid shadows specs.State's omitempty pid: runc prints "pid": 0 once
+	// the container has stopped, and clients read it.
+	Pid     int    `json:"pid"`
 	Rootfs  string `json:"rootfs"`
 	Created string `json:"created"`
 	Owner   string `json:"owner"`
@@ -55,6 +58,7 @@ func (c *Container) OCIState() OCIState {
 	}
 	if s != Stopped {
 		st.Pid = c.state.Pid
+		st.State.Pid = c.state.Pid
 	}
 	return st
 }

@@ -33,12 +33,13 @@ func (e *StatusError) Error() string {
 		return "cannot start an already running container"
 	case e.Op == "delete":
 		return fmt.Sprintf("cannot delete container %s that is not stopped: %s", e.ID, e.Status)
-	case e.Status == Stopped:
+	case e.Status == Stopped, e.Op == "pause":
+		// runc refuses pausing a paused container as not running too.
 		return ErrNotRunning.Error()
 	}
 	return fmt.Sprintf("cannot %s container %s in the %s state", e.Op, e.ID, e.Status)
 }
 
 func (e *StatusError) Is(target error) bool {
-	return target == ErrNotRunning && e.Status == Stopped
+	return target == ErrNotRunning && (e.Status == Stopped || e.Op == "pause")
 }

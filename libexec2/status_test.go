@@ -41,6 +41,8 @@ func TestRequireStatusMessages(t *testing.T) {
 		{"kill", Stopped, "container not running", true},
 		{"delete", Running, "cannot delete container c1 that is not stopped: running", false},
 		{"resume", Running, "container not paused", false},
+		{"pause", Paused, "container not running", true},
+		{"pause", Stopped, "container not running", true},
 	} {
 		err := requireStatus(tc.op, "c1", tc.status)
 		if err == nil || err.Error() != tc.msg {
