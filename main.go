@@ -51,6 +51,7 @@ func newApp() *cli.App {
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, specCommand, featuresCommand, initCommand,
 		pauseCommand, resumeCommand, updateCommand, psCommand, eventsCommand,
+		checkCommand,
 	}
 	app.Before = configureLogging
 	app.OnUsageError = usageError

@@ -36,6 +36,7 @@ type entry struct {
 	mode     modeBits
 	dir      bool
 	dev, ino uint64
+	ioctl    bool // granted device ioctls in the second layer (ABI 5)
 }
 
 // Prepared is a policy checked against the file system, ready to lock.
@@ -44,6 +45,7 @@ type Prepared struct {
 	abi        int
 	unconfined bool
 	warnings   []string
+	net        *NetPolicy
 }
 
 // Prepare stats every rule path (after chroot in chroot mode), drops
@@ -55,7 +57,7 @@ func Prepare(p *Policy) (*Prepared, error) {
 	if p == nil {
 		return nil, fmt.Errorf("prepare landlock: no policy")
 	}
-	out := &Prepared{}
+	out := &Prepared{net: p.Net}
 	abi, err := detectABI()
 	switch {
 	case err != nil && !p.AllowUnconfined:
@@ -66,6 +68,9 @@ func Prepare(p *Policy) (*Prepared, error) {
 	default:
 		out.abi = abi
 		out.warnings = append(out.warnings, abiWarnings(abi)...)
+		if p.Net != nil && abi < netABI {
+			out.warnings = append(out.warnings, fmt.Sprintf("landlock ABI %d: annotation %s is not enforced, TCP bind and connect stay unrestricted (needs ABI 4, Linux 6.7)", abi, NetAnnotation))
+		}
 	}
 	rules, err := Merge(p.Rules)
 	if err != nil {
@@ -80,6 +85,7 @@ func Prepare(p *Policy) (*Prepared, error) {
 			return nil, fmt.Errorf("unveil %s (%s): %w", r.Path, r.Source, err)
 		}
 		e := entry{Rule: r, mode: mustMode(r.Mode), dir: st.Mode&unix.S_IFMT == unix.S_IFDIR, dev: st.Dev, ino: st.Ino}
+		e.ioctl = grantsIoctl(r.Path, st.Mode, e.mode)
 		if !e.dir {
 			e.mode &^= modeC
 			if e.mode == 0 {
@@ -92,6 +98,23 @@ func Prepare(p *Policy) (*Prepared, error) {
 	return out, nil
 }
 
+// grantsIoctl decides which rules keep device ioctls once ABI 5 handles
+// them: a readable or writable device node, or a directory at or under
+// /dev (/dev/pts for a terminal, a bound /dev/dri). Other device nodes can
+// still be opened where a rule allows it, but not ioctl'ed.
+func grantsIoctl(path string, stMode uint32, m modeBits) bool {
+	if m&(modeR|modeW) == 0 {
+		return false
+	}
+	switch stMode & unix.S_IFMT {
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return true
+	case unix.S_IFDIR:
+		return path == "/dev" || isBeneath(path, "/dev")
+	}
+	return false
+}
+
 // abiWarnings says what this kernel's Landlock cannot restrict.
 func abiWarnings(abi int) []string {
 	var w []string
@@ -100,6 +123,9 @@ func abiWarnings(abi int) []string {
 	}
 	if abi < 3 {
 		w = append(w, fmt.Sprintf("landlock ABI %d: truncate is not restricted (needs ABI 3, Linux 6.2)", abi))
+	}
+	if abi < ioctlABI {
+		w = append(w, fmt.Sprintf("landlock ABI %d: ioctls on device files are not restricted (needs ABI 5, Linux 6.10)", abi))
 	}
 	if abi < scopeABI {
 		w = append(w, fmt.Sprintf("landlock ABI %d: signals and abstract unix sockets are not scoped to the container (needs ABI 6, Linux 6.12)", abi))
@@ -125,8 +151,9 @@ func (p *Prepared) ABI() int { return p.abi }
 // Apply locks the calling process, every thread of it, with the prepared
 // rules; it is irreversible and inherited across fork and execve.
 // go-landlock sets no_new_privs and handles file-system rights up to ABI 3;
-// on ABI 6 a second layer scopes signals and abstract unix sockets to the
-// domain.
+// a second layer handles what it cannot: device ioctls (ABI 5, allowed on
+// device rules only), the bundle's TCP ports (ABI 4, NetAnnotation), and
+// signal and abstract unix socket scoping (ABI 6).
 func (p *Prepared) Apply() error {
 	if p == nil {
 		return fmt.Errorf("apply landlock: not prepared")
@@ -145,8 +172,8 @@ func (p *Prepared) Apply() error {
 	if err := landlock.New(paths...).Lock(landlock.Mandatory); err != nil {
 		return fmt.Errorf("lock landlock rules: %w", err)
 	}
-	if p.abi >= scopeABI {
-		if err := restrictScope(); err != nil {
+	if l := p.layer(); !l.empty() {
+		if err := l.restrict(); err != nil {
 			return err
 		}
 	}

@@ -85,7 +85,7 @@ func TestPrepareWithoutLandlock(t *testing.T) {
 }
 
 func TestABIWarnings(t *testing.T) {
-	for abi, n := range map[int]int{1: 3, 2: 2, 3: 1, 5: 1, 6: 0, 7: 0} {
+	for abi, n := range map[int]int{1: 4, 2: 3, 3: 2, 4: 2, 5: 1, 6: 0, 7: 0} {
 		if got := abiWarnings(abi); len(got) != n {
 			t.Errorf("ABI %d: warnings %q, want %d", abi, got, n)
 		}
@@ -166,8 +166,25 @@ func TestApply(t *testing.T) {
 		}
 	}()
 
+	// Two TCP listeners: the child's policy allows connecting to the first.
+	var ports []string
+	for range 2 {
+		tl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tl.Close()
+		ports = append(ports, strconv.Itoa(tl.Addr().(*net.TCPAddr).Port))
+	}
+	// A device node outside /dev: readable by a directory rule, but no
+	// ioctl right comes with it.
+	if err := unix.Mknod(filepath.Join(dir, "ro", "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+		t.Logf("mknod: %v (the ioctl denial is not checked)", err)
+	}
+
 	cmd := exec.Command(os.Args[0], "-test.run=^TestApply$", "-test.v")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir, "UNVEIL_TEST_SOCK="+sock, fmt.Sprintf("UNVEIL_TEST_ABI=%d", abi))
+	cmd.Env = append(os.Environ(), childEnv+"="+dir, "UNVEIL_TEST_SOCK="+sock, fmt.Sprintf("UNVEIL_TEST_ABI=%d", abi),
+		"UNVEIL_TEST_PORTS="+strings.Join(ports, ","))
 	out, err := cmd.CombinedOutput()
 	t.Logf("child output:\n%s", out)
 	if err != nil {
@@ -204,7 +221,13 @@ func applyChild() int {
 		{Path: "/lib64", Mode: "r", Optional: true, Source: "test"},
 		{Path: "/etc/ld.so.cache", Mode: "r", Optional: true, Source: "test"},
 	}, execRules...)
-	p, err := Prepare(&Policy{Rules: rules})
+	ports := strings.Split(os.Getenv("UNVEIL_TEST_PORTS"), ",")
+	tcp, err := ParseTCP("connect:" + ports[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p, err := Prepare(&Policy{Rules: rules, Net: &NetPolicy{TCP: tcp}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -238,8 +261,38 @@ func applyChild() int {
 		fmt.Fprintln(os.Stderr, why)
 	}
 
+	abi, _ := strconv.Atoi(os.Getenv("UNVEIL_TEST_ABI"))
+	// ABI 5: ioctl on a device rule works (ENOTTY: /dev/null is no tty);
+	// on a device reached through a directory rule outside /dev it is denied.
+	if abi >= ioctlABI {
+		check("ioctl /dev/null", ioctlTCGETS("/dev/null"), unix.ENOTTY)
+		// Only where it opens: a nodev /tmp refuses the open itself.
+		if f, err := os.Open(filepath.Join(dir, "ro", "null")); err == nil {
+			f.Close()
+			check("ioctl ro/null", ioctlTCGETS(filepath.Join(dir, "ro", "null")), unix.EACCES)
+		}
+	}
+	// ABI 4: TCP connect only to the allowed port, no bind at all.
+	if abi >= netABI {
+		c, err := net.Dial("tcp", "127.0.0.1:"+ports[0])
+		if c != nil {
+			c.Close()
+		}
+		check("connect allowed port", err, nil)
+		c, err = net.Dial("tcp", "127.0.0.1:"+ports[1])
+		if c != nil {
+			c.Close()
+		}
+		check("connect other port", err, unix.EACCES)
+		// The second listener's port is taken: EACCES must come first.
+		l, err := net.Listen("tcp", "127.0.0.1:"+ports[1])
+		if l != nil {
+			l.Close()
+		}
+		check("bind", err, unix.EACCES)
+	}
 	// ABI 6 scoping: no signals or abstract sockets outside the domain.
-	if abi, _ := strconv.Atoi(os.Getenv("UNVEIL_TEST_ABI")); abi >= scopeABI {
+	if abi >= scopeABI {
 		check("signal parent", unix.Kill(os.Getppid(), 0), unix.EPERM)
 		c, err := net.Dial("unix", os.Getenv("UNVEIL_TEST_SOCK"))
 		if c != nil {
@@ -251,4 +304,15 @@ func applyChild() int {
 		return 1
 	}
 	return 0
+}
+
+// ioctlTCGETS opens path and asks for its terminal attributes.
+func ioctlTCGETS(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err
 }

@@ -49,6 +49,9 @@ type Policy struct {
 	Warnings []string `json:"warnings"` // handled degradations (skipped mounts, unenforceable masks...)
 	// AllowUnconfined is copied from Options for Prepare and Apply.
 	AllowUnconfined bool `json:"allowUnconfined,omitempty"`
+	// Net, from NetAnnotation, restricts TCP bind and connect; nil leaves
+	// TCP alone.
+	Net *NetPolicy `json:"net,omitempty"`
 }
 
 // Translate is pure (no file system access): spec in, rules and warnings
@@ -98,6 +101,10 @@ func Translate(spec *specs.Spec, opts Options) (*Policy, error) {
 	if err := t.annotation(spec.Annotations); err != nil {
 		return nil, err
 	}
+	netPol, err := netAnnotation(spec.Annotations)
+	if err != nil {
+		return nil, err
+	}
 	rules, err := Merge(t.rules)
 	if err != nil {
 		return nil, err
@@ -112,7 +119,7 @@ func Translate(spec *specs.Spec, opts Options) (*Policy, error) {
 	if warnings == nil {
 		warnings = []string{}
 	}
-	return &Policy{Rules: rules, Warnings: warnings, AllowUnconfined: opts.AllowUnconfined}, nil
+	return &Policy{Rules: rules, Warnings: warnings, AllowUnconfined: opts.AllowUnconfined, Net: netPol}, nil
 }
 
 type translation struct {
