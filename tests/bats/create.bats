@@ -92,10 +92,10 @@ teardown() {
 	local sock="$BATS_TEST_TMPDIR/tty.sock" rpid
 	update_config '.process.terminal = true'
 	set_args sh -c 'echo hello-tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty'
-	EXEC2_TEST_ID="$CID" "$HELPER_BIN/recvtty" -timeout 30s -name-file "$BATS_TEST_TMPDIR/ptyname" "$sock" \
+	EXEC2_TEST_ID="$CID" "$HELPER_BIN/recvtty" -timeout "$((WAIT_SECONDS * 6))s" -name-file "$BATS_TEST_TMPDIR/ptyname" "$sock" \
 		>"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/recvtty.err" </dev/null 3>&- &
 	rpid=$!
-	retry 10 test -S "$sock" || fail "recvtty did not listen"
+	retry "$WAIT_SECONDS" test -S "$sock" || fail "recvtty did not listen"
 
 	create_container --console-socket "$sock" "$CID"
 	wait_for_file "$BATS_TEST_TMPDIR/ptyname"
@@ -108,7 +108,7 @@ teardown() {
 	# The pty's ONLCR turns \n into \r\n.
 	assert_equal "$(tr -d '\r' <"$BATS_TEST_TMPDIR/tty.out")" "$(printf 'hello-tty\nstdio-is-tty')"
 	# recvtty ends cleanly once the program closed the slave.
-	retry 10 pid_gone "$rpid" || fail "recvtty still reading: $(cat "$BATS_TEST_TMPDIR/recvtty.err")"
+	retry "$WAIT_SECONDS" pid_gone "$rpid" || fail "recvtty still reading: $(cat "$BATS_TEST_TMPDIR/recvtty.err")"
 	wait "$rpid" || fail "recvtty: $(cat "$BATS_TEST_TMPDIR/recvtty.err")"
 	# Nothing leaked to the stdio create was given.
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/$CID.out" "$BATS_TEST_TMPDIR/$CID.err")" ""
@@ -126,6 +126,19 @@ teardown() {
 	assert_success
 	wait_for_status "$CID" stopped
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/c.out")" through-fd-3
+}
+
+@test "create: linux.resources limits land in the container's cgroup" {
+	update_config '.linux.resources = {"pids": {"limit": 42}, "memory": {"limit": 67108864}}'
+	create_container --pid-file "$BATS_TEST_TMPDIR/c.pid" "$CID"
+	pid="$(read_pid "$BATS_TEST_TMPDIR/c.pid")"
+	[ "$(cgroup_dir "$pid")" != "$(cgroup_dir $$)" ] || fail "init shares the test's cgroup"
+	assert_equal "$(cat "$(cgroup_dir "$pid")/pids.max")" 42
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		assert_equal "$(cat "$(cgroup_dir "$pid")/memory.max")" 67108864
+	else
+		assert_equal "$(cat "$(cgroup_dir "$pid" memory)/memory.limit_in_bytes")" 67108864
+	fi
 }
 
 # hook_config: every lifecycle hook runs hook.sh NAME, which appends

@@ -14,19 +14,6 @@ teardown() {
 	teardown_bundle
 }
 
-# cgroup_dir PID: PID's cgroup directory in the pids hierarchy (cgroup v1)
-# or in the unified hierarchy (pure cgroup v2).
-cgroup_dir() {
-	local path
-	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
-		path="$(sed -n 's/^0:://p' "/proc/$1/cgroup")"
-		echo "/sys/fs/cgroup$path"
-	else
-		path="$(awk -F: '$2 == "pids" {print $3}' "/proc/$1/cgroup")"
-		echo "/sys/fs/cgroup/pids$path"
-	fi
-}
-
 # assert_deleted ID: state says the container does not exist, no state dir.
 assert_deleted() {
 	run --separate-stderr exec2 state "$1"

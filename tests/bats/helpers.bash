@@ -16,6 +16,12 @@ EXEC2="${EXEC2:-$REPO/exec2-oci}"
 HELPER_BIN="${HELPER_BIN:-$REPO/bin}"
 # Upper bound for one runtime call; a hung runtime fails the test instead of the suite.
 EXEC2_TIMEOUT="${EXEC2_TIMEOUT:-60}"
+# Default bound for polling waits; the VM suite (EXEC2_VM=1, TCG) is much slower.
+if [ -n "${EXEC2_VM:-}" ]; then
+	WAIT_SECONDS="${EXEC2_WAIT:-90}"
+else
+	WAIT_SECONDS="${EXEC2_WAIT:-10}"
+fi
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 BUSYBOX_APPLETS="sh ash ls cat echo sleep true false id hostname ps kill mkdir touch env grep wc head
 	tail printf test [ pwd rm sed tr cut tty stat readlink mount uname date dd sort uniq seq"
@@ -77,33 +83,57 @@ exec2_setup() {
 # long sleep without a terminal; tests change it with update_config.
 setup_bundle() {
 	exec2_setup
-	local a
-	mkdir -p "$ROOTFS"/{bin,proc,sys,dev,tmp,etc,shared}
-	cp "$BUSYBOX" "$ROOTFS/bin/busybox"
-	for a in $BUSYBOX_APPLETS; do
-		ln -sf busybox "$ROOTFS/bin/$a"
-	done
-	echo "root:x:0:0:root:/:/bin/sh" >"$ROOTFS/etc/passwd"
-	echo "root:x:0:" >"$ROOTFS/etc/group"
-	write_spec
+	cp -a "$(template rootfs)" "$ROOTFS"
+	write_spec chroot
 }
 
 # setup_host_bundle: a host-root bundle (`spec --host`, root.path "/").
 setup_host_bundle() {
 	exec2_setup
 	rm -rf "$ROOTFS"
-	write_spec --host
+	write_spec host
 	local root
 	root="$(jq -r .root.path "$BUNDLE/config.json")"
 	[ "$root" = "/" ] || fail "spec --host wrote root.path '$root', want /"
 }
 
+# template NAME: the path of a per-file template (rootfs, chroot.json,
+# host.json), made on first use: forks are slow in the VM suite.
+template() {
+	local t="$BATS_FILE_TMPDIR/template-$1" a
+	if [ ! -e "$t" ]; then
+		case $1 in
+		rootfs)
+			mkdir -p "$t.new"/{bin,proc,sys,dev,tmp,etc,shared}
+			cp "$BUSYBOX" "$t.new/bin/busybox"
+			for a in $BUSYBOX_APPLETS; do
+				ln -s busybox "$t.new/bin/$a"
+			done
+			echo "root:x:0:0:root:/:/bin/sh" >"$t.new/etc/passwd"
+			echo "root:x:0:" >"$t.new/etc/group"
+			;;
+		chroot.json | host.json)
+			mkdir -p "$t.dir"
+			local flag=()
+			[ "$1" = chroot.json ] || flag=(--host)
+			(cd "$t.dir" && "$EXEC2" spec "${flag[@]}" 3>&-) || fail "exec2-oci spec ${flag[*]} failed"
+			mv "$t.dir/config.json" "$t.new"
+			rmdir "$t.dir"
+			;;
+		esac
+		mv "$t.new" "$t"
+	fi
+	echo "$t"
+}
+
+# write_spec chroot|host: $BUNDLE/config.json from `exec2-oci spec [--host]`
+# with this test's marker in process.env and a long sleep as the program.
 write_spec() {
-	rm -f "$BUNDLE/config.json"
-	(cd "$BUNDLE" && "$EXEC2" spec "$@" 3>&-) || fail "exec2-oci spec $* failed"
-	update_config '.process.terminal = false
-		| .process.args = ["sleep", "600"]
-		| .process.env = ((.process.env // []) + ["EXEC2_TEST_ID='"$CID"'"])'
+	local cfg
+	cfg="$(template "$1.json")"
+	jq '.process.terminal = false | .process.args = ["sleep", "600"]
+		| .process.env = ((.process.env // []) + ["EXEC2_TEST_ID=" + $cid])' --arg cid "$CID" \
+		<"$cfg" >"$BUNDLE/config.json" || fail "write config.json"
 }
 
 # update_config JQ-FILTER [JQ-ARGS...]: edit $BUNDLE/config.json in place.
@@ -157,8 +187,8 @@ status_is() {
 
 # wait_for_status ID STATUS [SECONDS]
 wait_for_status() {
-	retry "${3:-10}" status_is "$1" "$2" ||
-		fail "container $1: status '$(state_field "$1" .status 2>&1)', want '$2' within ${3:-10}s"
+	retry "${3:-$WAIT_SECONDS}" status_is "$1" "$2" ||
+		fail "container $1: status '$(state_field "$1" .status 2>&1)', want '$2' within ${3:-$WAIT_SECONDS}s"
 }
 
 file_has() {
@@ -167,8 +197,8 @@ file_has() {
 
 # wait_for_file FILE [PATTERN] [SECONDS]: wait until FILE exists and matches.
 wait_for_file() {
-	retry "${3:-10}" file_has "$1" "${2:-}" ||
-		fail "file $1 did not get '${2:-}' within ${3:-10}s: '$(cat "$1" 2>&1)'"
+	retry "${3:-$WAIT_SECONDS}" file_has "$1" "${2:-}" ||
+		fail "file $1 did not get '${2:-}' within ${3:-$WAIT_SECONDS}s: '$(cat "$1" 2>&1)'"
 }
 
 # pid_alive PID: the process exists and is not a zombie.
@@ -184,7 +214,7 @@ pid_gone() {
 }
 
 wait_for_gone() {
-	retry "${2:-10}" pid_gone "$1" || fail "process $1 still alive after ${2:-10}s"
+	retry "${2:-$WAIT_SECONDS}" pid_gone "$1" || fail "process $1 still alive after ${2:-$WAIT_SECONDS}s"
 }
 
 # read_pid FILE: the pid file's content; fails unless it is a bare decimal
@@ -195,6 +225,20 @@ read_pid() {
 	[[ "$pid" =~ ^[1-9][0-9]*$ ]] || fail "pid file $1 holds '$pid'"
 	[ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" != '\n' ] || fail "pid file $1 ends with a newline"
 	echo "$pid"
+}
+
+# cgroup_dir PID [CONTROLLER]: PID's cgroup directory in the CONTROLLER
+# hierarchy (default pids) with cgroup v1, or in the unified hierarchy on a
+# pure cgroup v2 host.
+cgroup_dir() {
+	local path
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		path="$(sed -n 's/^0:://p' "/proc/$1/cgroup")"
+		echo "/sys/fs/cgroup$path"
+	else
+		path="$(awk -F: -v c="${2:-pids}" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup")"
+		echo "/sys/fs/cgroup/${2:-pids}$path"
+	fi
 }
 
 # requires FEATURE...: skip the test, with a reason, unless the host has it.
@@ -259,7 +303,7 @@ assert_no_leftovers() {
 	fi
 	left="$(leftover_cgroups)"
 	[ -z "$left" ] || fail "cgroups left: $left"
-	retry 5 no_marked_pids || fail "processes left: $(marked_pids | xargs -r ps -o pid=,args= -p)"
+	retry "$WAIT_SECONDS" no_marked_pids || fail "processes left: $(marked_pids | xargs -r ps -o pid=,args= -p)"
 	left="$(leftover_mounts)"
 	[ -z "$left" ] || fail "mounts left: $left"
 }
@@ -285,16 +329,16 @@ teardown_bundle() {
 		done
 	fi
 	# Processes: allow the foreground `run`s and helpers a moment to exit.
-	if ! retry 5 no_marked_pids; then
+	if ! retry "$WAIT_SECONDS" no_marked_pids; then
 		pid="$(marked_pids | tr '\n' ' ')"
 		problems+="processes left: $pid; "
 		for i in $pid; do
 			kill -KILL "$i" 2>/dev/null || true
 		done
-		retry 5 no_marked_pids || true
+		retry "$WAIT_SECONDS" no_marked_pids || true
 	fi
 	# Pid files the test wrote name inits that may not carry the marker yet.
-	for m in "$BATS_TEST_TMPDIR"/*.pid; do
+	for m in "$BATS_TEST_TMPDIR"/*.pid "$BATS_TEST_TMPDIR"/*/*.pid; do
 		[ -f "$m" ] || continue
 		pid="$(cat "$m" 2>/dev/null)"
 		[[ "$pid" =~ ^[0-9]+$ ]] || continue
@@ -311,7 +355,7 @@ teardown_bundle() {
 				kill -KILL "$pid" 2>/dev/null || true
 			done
 		fi
-		retry 5 rmdir "$dir" 2>/dev/null || problems+="(rmdir $dir failed) "
+		retry "$WAIT_SECONDS" rmdir "$dir" 2>/dev/null || problems+="(rmdir $dir failed) "
 	done
 	for m in $(leftover_mounts | sort -r); do
 		problems+="mount $m left; "

@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # run: foreground run passes the program's exit status (128+N when killed by
 # signal N), stdout/stderr and SIGTERM through and removes the container;
-# run -d returns at once. Landlock basics in host-root mode: identity binds
-# are readable / writable as asked, everything else (e.g. /etc/shadow) is not,
-# and the default system paths (/bin/sh, /bin/busybox) are.
+# run -d returns at once. What the init sets up: process.env (and none of the
+# runtime's own), cwd, uid/gids, hostname, a fresh /proc for a pid namespace
+# in host-root mode, chroot mode's read-only root, /proc, /sys and /dev.
+# Landlock basics in host-root mode: identity binds are readable / writable
+# as asked, everything else (e.g. /etc/shadow) is not, and the default system
+# paths (/bin/sh, /bin/busybox) are.
 
 load helpers
 
@@ -51,6 +54,61 @@ teardown() {
 	assert_equal "$stderr" ""
 }
 
+exec2_with_extra_env() {
+	EXEC2_RUNTIME_ONLY=leak exec2 "$@"
+}
+
+@test "run: the program gets process.env, cwd, user and hostname from config" {
+	update_config '.process.cwd = "/tmp" | .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [5]}
+		| .hostname = "e2-test-host" | .process.env += ["FROM_CONFIG=yes"]'
+	set_args sh -c 'pwd; id -u; id -g; id -G; hostname; env | sort'
+	# The runtime's own environment must not reach the program.
+	run -0 --separate-stderr exec2_with_extra_env run --bundle "$BUNDLE" "$CID"
+	assert_equal "$stderr" ""
+	assert_line --index 0 /tmp
+	assert_line --index 1 1000
+	assert_line --index 2 1000
+	assert_line --index 3 "1000 5"
+	assert_line --index 4 e2-test-host
+	assert_line FROM_CONFIG=yes
+	assert_line "EXEC2_TEST_ID=$CID"
+	refute_line --partial EXEC2_RUNTIME_ONLY
+}
+
+@test "run: host-root mode with a pid namespace: pid 1 and a fresh /proc" {
+	setup_host_bundle
+	update_config '.linux.namespaces |= (map(select(.type != "pid")) + [{"type": "pid"}])'
+	set_args /bin/sh -c 'echo $$; ls -d /proc/[0-9]* | wc -l'
+	run -0 --separate-stderr exec2 run --bundle "$BUNDLE" "$CID"
+	assert_equal "$stderr" ""
+	assert_line --index 0 1
+	# sh, and ls or wc: nothing of the host's processes.
+	[ "${lines[1]}" -le 3 ] || fail "/proc shows ${lines[1]} processes"
+}
+
+@test "run: chroot mode enforces root.readonly, and writes when it is false" {
+	update_config '.root.readonly = true'
+	set_args touch /made-here
+	run --separate-stderr exec2 run --bundle "$BUNDLE" "$CID"
+	assert_failure
+	assert_regex "$stderr" "Read-only file system|Permission denied"
+	[ ! -e "$ROOTFS/made-here" ] || fail "wrote into a read-only root"
+
+	update_config '.root.readonly = false'
+	run -0 exec2 run --bundle "$BUNDLE" "$CID"
+	[ -e "$ROOTFS/made-here" ] || fail "no file made in a writable root"
+}
+
+@test "run: chroot mode has /proc, a read-only /sys and the standard /dev nodes" {
+	set_args sh -c 'echo x >/dev/null && head -c 3 /dev/zero | wc -c
+		for n in null zero full random urandom tty; do [ -c /dev/$n ] || echo "no /dev/$n"; done
+		[ -r /proc/self/status ] && echo proc-ok
+		if mkdir /sys/e2-probe 2>/dev/null; then echo sys-writable; else echo sys-ro; fi'
+	run -0 --separate-stderr exec2 run --bundle "$BUNDLE" "$CID"
+	assert_equal "$stderr" ""
+	assert_output "$(printf '3\nproc-ok\nsys-ro')"
+}
+
 @test "run: the container is removed after a foreground run" {
 	set_args true
 	run -0 exec2 run --bundle "$BUNDLE" "$CID"
@@ -66,7 +124,8 @@ teardown() {
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
-	[ $((SECONDS - t0)) -lt 10 ] || fail "run -d took $((SECONDS - t0))s"
+	# The program sleeps 600 s: returning well before proves run -d did not wait.
+	[ $((SECONDS - t0)) -lt $((WAIT_SECONDS * 3)) ] || fail "run -d took $((SECONDS - t0))s"
 	pid="$(read_pid "$BATS_TEST_TMPDIR/r.pid")"
 	assert_equal "$(state_field "$CID" .status)" running
 	assert_equal "$(state_field "$CID" .pid)" "$pid"
@@ -82,7 +141,7 @@ teardown() {
 	rpid=$!
 	wait_for_file "$out" ready
 	kill -TERM "$rpid"
-	retry 15 pid_gone "$rpid" || fail "run did not exit after SIGTERM"
+	retry "$WAIT_SECONDS" pid_gone "$rpid" || fail "run did not exit after SIGTERM"
 	wait "$rpid" || rc=$?
 	assert_equal "$rc" 7
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/fg.err")" ""
