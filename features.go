@@ -52,6 +52,7 @@ func runtimeFeatures(opts unveil.Options) *features.Features {
 			"org.exec2.unveil.defaults":   strconv.FormatBool(opts.Defaults),
 			"org.exec2.unveil.by_task":    strconv.FormatBool(opts.ByTask),
 			"org.exec2.unveil.annotation": unveil.Annotation,
+			"org.exec2.net.annotation":    unveil.NetAnnotation,
 			"org.exec2.mount.policy":      string(opts.Policy),
 			"org.exec2.root.modes":        "host (root.path \"/\"), chroot",
 		},

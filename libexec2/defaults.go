@@ -42,6 +42,11 @@ func DefaultSpec(host bool) *specs.Spec {
 			ReadonlyPaths: []string{
 				"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 			},
+			// As runc's spec: no device but the standard ones the runtime
+			// always allows (plan's default device rules).
+			Resources: &specs.LinuxResources{
+				Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}},
+			},
 		},
 	}
 	if host {

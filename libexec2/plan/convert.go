@@ -223,7 +223,7 @@ func convertLinux(p *Plan, l *specs.Linux) error {
 	}
 	p.Sysctl = l.Sysctl
 	p.CgroupsPath = l.CgroupsPath
-	p.Resources = l.Resources
+	p.Resources = withDefaultDevices(l.Resources)
 	return nil
 }
 

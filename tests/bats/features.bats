@@ -38,3 +38,12 @@ teardown() {
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r '.linux | type' <<<"$output")" object
 }
+
+@test "features: annotations name the unveil and tcp annotation keys and the config in force" {
+	run -0 --separate-stderr "$EXEC2" features
+	assert_equal "$(jq -r '.annotations["org.exec2.unveil.annotation"]' <<<"$output")" org.exec2.unveil
+	assert_equal "$(jq -r '.annotations["org.exec2.net.annotation"]' <<<"$output")" org.exec2.net.tcp
+	assert_equal "$(jq -r '.annotations["org.exec2.unveil.by_task"]' <<<"$output")" false
+	run -0 --separate-stderr "$EXEC2" --unveil-by-task true features
+	assert_equal "$(jq -r '.annotations["org.exec2.unveil.by_task"]' <<<"$output")" true
+}

@@ -195,3 +195,10 @@ exec2_with_extra_env() {
 	assert_output "$(printf 'from-busybox\nfrom-sh')"
 	assert_equal "$stderr" ""
 }
+
+@test "run: a bundle denying every device (runc's spec) keeps the standard /dev nodes" {
+	assert_equal "$(jq -c .linux.resources.devices "$BUNDLE/config.json")" '[{"allow":false,"access":"rwm"}]'
+	set_args sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c'
+	run -0 exec2 run --bundle "$BUNDLE" "$CID"
+	assert_output "$(printf '4\n4')"
+}
