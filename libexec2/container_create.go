@@ -46,6 +46,11 @@ func Create(root string, o CreateOpts) (_ *Container, retErr error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Log != nil {
+		for _, w := range plan.NotApplied(o.Spec) {
+			o.Log.Warn(w)
+		}
+	}
 	saved, err := cgroups.Resolve(p.CgroupsPath, o.ID, o.Systemd)
 	if err != nil {
 		return nil, fmt.Errorf("linux.cgroupsPath: %w", err)

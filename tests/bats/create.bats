@@ -190,3 +190,11 @@ hook_config() {
 	[ ! -e "$BATS_TEST_TMPDIR/c.pid" ] || fail "failed create wrote a pid file"
 	assert_no_leftovers
 }
+
+@test "create: fields not enforced yet (seccomp, capabilities) are named in a warning" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"} | .process.capabilities = {"bounding": ["CAP_KILL"]}'
+	exec2_io "$CID" --log-level warning create --bundle "$BUNDLE" "$CID"
+	assert_equal "$status" 0
+	assert_regex "$stderr" 'level=warning msg="linux.seccomp is not applied'
+	assert_regex "$stderr" 'level=warning msg="process.capabilities is not applied'
+}
