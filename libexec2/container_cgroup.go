@@ -8,12 +8,18 @@ import (
 	"github.com/exec2-oci/exec2-oci/libexec2/cgroups"
 )
 
+// cgroupFor is the container's cgroup for the verb op, refused unless op is
+// legal in the container's status.
+func (c *Container) cgroupFor(op string) (*cgroups.Manager, error) {
+	if err := requireStatus(op, c.state.ID, c.Status()); err != nil {
+		return nil, err
+	}
+	return c.cgroup()
+}
+
 // Pause freezes every process of the container.
 func (c *Container) Pause() error {
-	if err := requireStatus("pause", c.state.ID, c.Status()); err != nil {
-		return err
-	}
-	cg, err := c.cgroup()
+	cg, err := c.cgroupFor("pause")
 	if err != nil {
 		return err
 	}
@@ -22,10 +28,7 @@ func (c *Container) Pause() error {
 
 // Resume thaws a paused container.
 func (c *Container) Resume() error {
-	if err := requireStatus("resume", c.state.ID, c.Status()); err != nil {
-		return err
-	}
-	cg, err := c.cgroup()
+	cg, err := c.cgroupFor("resume")
 	if err != nil {
 		return err
 	}
@@ -34,10 +37,7 @@ func (c *Container) Resume() error {
 
 // Update applies new limits to the live cgroup and records them in state.
 func (c *Container) Update(res *specs.LinuxResources) error {
-	if err := requireStatus("update", c.state.ID, c.Status()); err != nil {
-		return err
-	}
-	cg, err := c.cgroup()
+	cg, err := c.cgroupFor("update")
 	if err != nil {
 		return err
 	}
@@ -50,10 +50,7 @@ func (c *Container) Update(res *specs.LinuxResources) error {
 
 // Pids lists every process of the container (host pids).
 func (c *Container) Pids() ([]int, error) {
-	if err := requireStatus("ps", c.state.ID, c.Status()); err != nil {
-		return nil, err
-	}
-	cg, err := c.cgroup()
+	cg, err := c.cgroupFor("ps")
 	if err != nil {
 		return nil, err
 	}
@@ -62,10 +59,7 @@ func (c *Container) Pids() ([]int, error) {
 
 // Stats reads the container's cgroup usage and OOM kill count.
 func (c *Container) Stats() (*cgroups.Stats, uint64, error) {
-	if err := requireStatus("events", c.state.ID, c.Status()); err != nil {
-		return nil, 0, err
-	}
-	cg, err := c.cgroup()
+	cg, err := c.cgroupFor("events")
 	if err != nil {
 		return nil, 0, err
 	}

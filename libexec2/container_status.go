@@ -58,7 +58,6 @@ func (c *Container) OCIState() OCIState {
 	}
 	if s != Stopped {
 		st.Pid = c.state.Pid
-		st.State.Pid = c.state.Pid
 	}
 	return st
 }

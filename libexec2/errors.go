@@ -33,13 +33,18 @@ func (e *StatusError) Error() string {
 		return "cannot start an already running container"
 	case e.Op == "delete":
 		return fmt.Sprintf("cannot delete container %s that is not stopped: %s", e.ID, e.Status)
-	case e.Status == Stopped, e.Op == "pause":
-		// runc refuses pausing a paused container as not running too.
+	case e.notRunning():
 		return ErrNotRunning.Error()
 	}
 	return fmt.Sprintf("cannot %s container %s in the %s state", e.Op, e.ID, e.Status)
 }
 
 func (e *StatusError) Is(target error) bool {
-	return target == ErrNotRunning && (e.Status == Stopped || e.Op == "pause")
+	return target == ErrNotRunning && e.notRunning()
+}
+
+// notRunning: the refusal is runc's "container not running", for a stopped
+// container and, as runc says it too, for pausing a paused one.
+func (e *StatusError) notRunning() bool {
+	return e.Status == Stopped || e.Op == "pause"
 }
