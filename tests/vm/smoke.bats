@@ -41,7 +41,7 @@ teardown() {
 	probe=${EXEC2_VM_LANDLOCK_PROBE:-}
 	if [ ! -x "$probe" ]; then
 		probe=$BATS_TEST_TMPDIR/landlock-abi
-		CGO_ENABLED=0 go build -o "$probe" ./tests/vm/probe
+		CGO_ENABLED=0 go build -o "$probe" ./tests/bats/helpers/landlockabi
 	fi
 	run "$probe"
 	[ "$status" -eq 0 ]
